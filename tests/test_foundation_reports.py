@@ -118,3 +118,13 @@ def test_cli_list_shows_parameters(fixtures_dir):
     res = subprocess.run(augbench_cmd("list", "--notebook-dir", str(fixtures_dir)), capture_output=True, text=True,
                          timeout=120, check=True)
     assert "ok_demo" in res.stdout and "-p N <int>  default 20  # points" in res.stdout
+
+
+def test_cli_bad_parameter_on_real_bci_notebook(tmp_path):
+    """The issue's acceptance check: `augbench report <bci notebook> -p no_such_param 1`."""
+    res = subprocess.run(augbench_cmd("report", "bci", "-p", "no_such_param", "1", "--out", str(tmp_path)),
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2
+    assert "unknown parameter 'no_such_param'" in res.stderr
+    assert "QUICK (bool" in res.stderr and "SEED (int" in res.stderr
+    assert not any(tmp_path.iterdir())

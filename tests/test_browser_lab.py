@@ -1,0 +1,74 @@
+"""JupyterLab on 127.0.0.1 with a token opens a curated notebook in Chromium; `augbench serve` refuses a busy port."""
+import json
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from browser import browser, free_port, screenshot, wait_http, watch_errors
+from conftest import augbench_cmd
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("lab")]
+
+NB_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lab")
+    for p in NB_DIR.glob("*.ipynb"):
+        shutil.copy(p, root)
+    settings = root / "_settings"
+    (settings / "overrides").mkdir(parents=True)
+    port, token = free_port(), "augbench-test-token"
+    env_overrides = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+    (settings / "overrides" / "overrides.json").write_text(json.dumps(env_overrides))
+    proc = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip", "127.0.0.1",
+                             "--port", str(port), f"--IdentityProvider.token={token}",
+                             f"--ServerApp.root_dir={root}", "--allow-root", "--ServerApp.port_retries=0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", proc, timeout=120)
+        yield f"http://127.0.0.1:{port}", token
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_jupyterlab_opens_notebook_with_idle_kernel(lab):
+    base, token = lab
+    name = sorted(p.name for p in NB_DIR.glob("*.ipynb"))[0]
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1400, "height": 900})
+        errors = watch_errors(page)
+        page.goto(f"{base}/lab/tree/{name}?token={token}")
+        page.locator(".jp-Notebook").first.wait_for(timeout=60000)
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=60000)
+        # the notebook's own title cell is rendered
+        assert page.locator(".jp-MarkdownCell h1").first.inner_text(timeout=30000).strip()
+        assert page.locator(".jp-Cell").count() > 5
+        screenshot(page, "jupyterlab")
+        bad = [e for e in errors if "favicon" not in e]
+        assert bad == [], bad
+
+
+def test_serve_refuses_busy_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        res = subprocess.run(augbench_cmd("serve", "cognition", "--port", str(port)), capture_output=True,
+                             text=True, timeout=60)
+    assert res.returncode == 2
+    assert f"port {port}" in res.stderr and "already in use" in res.stderr
+
+
+def test_serve_refuses_unknown_section():
+    res = subprocess.run(augbench_cmd("serve", "astrology"), capture_output=True, text=True, timeout=60)
+    assert res.returncode != 0 and "unknown section 'astrology'" in res.stderr

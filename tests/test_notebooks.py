@@ -1,0 +1,94 @@
+"""The curated notebooks: committed stripped, one `parameters` cell with QUICK and SEED, each runs headless in
+quick mode into an offline HTML report that renders in Chromium with every http(s) request blocked."""
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+
+from augbench import reports
+from browser import browser, screenshot, watch_errors
+
+pytestmark = pytest.mark.xdist_group("notebooks")
+
+NB_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = sorted(p for p in NB_DIR.glob("*.ipynb") if not p.name.startswith(("_", ".")))
+NAMES = [p.stem for p in NOTEBOOKS]
+
+
+def test_three_sections_present():
+    assert {reports._alias_of(n) for n in NAMES} >= {"grna", "bci", "cognition"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_committed_without_outputs(path):
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert not cell.get("outputs") and cell.get("execution_count") is None, "strip outputs before committing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_parameters_cell_declares_quick_and_seed(path):
+    nb = nbformat.read(str(path), as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    params = pm.inspect_notebook(str(path))
+    assert {"QUICK", "SEED"} <= set(params)
+    declared = reports.notebook_parameters(path)
+    assert declared["QUICK"]["type"] == "bool" and declared["SEED"]["type"] == "int"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_structure_widgets_dashboard_limits(path):
+    nb = nbformat.read(str(path), as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    md = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "augbench.nb_setup()" in code, "nb_setup() loads inline JS for offline reports"
+    assert "widgets(" in code or "ipywidgets" in code
+    assert "dashboard(" in code
+    assert "limits and responsible use" in md.lower()
+    assert "references" in md.lower()
+
+
+@pytest.fixture(scope="module")
+def quick_reports(tmp_path_factory):
+    out = tmp_path_factory.mktemp("nb-reports")
+    record = reports.run_reports(NAMES, {}, quick=True, out_dir=out, progress=False, timeout_s=600)
+    return out / record["run_id"], {e["notebook"]: e for e in record["notebooks"]}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_notebook_runs_in_quick_mode(quick_reports, name):
+    _, entries = quick_reports
+    e = entries[name]
+    assert e["status"] == "ok", e["error"]
+    assert e["metrics"], "the notebook publishes its headline numbers with augbench.publish"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.parametrize("name", NAMES)
+def test_report_renders_offline(quick_reports, name):
+    folder, entries = quick_reports
+    html_path = folder / entries[name]["html"]
+    assert reports.external_references(html_path.read_text()) == []
+    with browser() as b:
+        page = b.new_page(viewport={"width": 1300, "height": 900})
+        blocked = []
+        page.route("**/*", lambda r: (blocked.append(r.request.url), r.abort())
+                   if r.request.url.startswith(("http:", "https:")) else r.continue_())
+        errors = watch_errors(page)
+        page.goto(html_path.as_uri())
+        page.locator("canvas").first.wait_for(state="attached", timeout=30000)      # bokeh plots drawn
+        page.locator(".widget-box, .widget-slider, .widget-dropdown, .widget-text, .widget-button, "
+                     ".widget-toggle-buttons, .widget-checkbox").first.wait_for(timeout=30000)  # ipywidgets
+        page.wait_for_timeout(1000)
+        assert page.evaluate("window.Bokeh !== undefined && Bokeh.version.length > 0")
+        assert page.locator("canvas").count() >= 2
+        screenshot(page, f"report-{name}")
+        assert blocked == [], blocked
+        assert errors == [], errors
