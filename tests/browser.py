@@ -31,15 +31,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(url: str, proc: subprocess.Popen | None = None, timeout: float = 90.0) -> None:
+def wait_http(url: str, proc: subprocess.Popen | None = None, timeout: float = 90.0, log_path=None) -> None:
     deadline = time.time() + timeout
     while True:
         try:
-            urllib.request.urlopen(url, timeout=3)
+            urllib.request.urlopen(url, timeout=60)
             return
         except Exception:
             if proc is not None and proc.poll() is not None:
-                out = proc.stdout.read() if proc.stdout else ""
+                out = Path(log_path).read_text() if log_path else (proc.stdout.read() if proc.stdout else "")
                 raise RuntimeError(f"server exited with {proc.returncode} before {url} answered:\n{out[-3000:]}")
             if time.time() > deadline:
                 raise TimeoutError(f"{url} did not answer within {timeout} s")
@@ -50,18 +50,22 @@ def wait_http(url: str, proc: subprocess.Popen | None = None, timeout: float = 9
 def serve_section(section: str, port: int | None = None):
     """`augbench serve SECTION` in a subprocess; yields (url, proc); stopped (our child only) on exit."""
     port = port or free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "augbench", "serve", section, "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}/{section}"
-    try:
-        wait_http(url, proc, timeout=120)
-        yield url, proc
-    finally:
-        proc.terminate()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log_path = ARTIFACTS / f"serve-{section}.log"
+    # a log file, not a pipe: an unread pipe fills up and blocks the server
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "augbench", "serve", section, "--port", str(port)],
+                                stdout=log, stderr=subprocess.STDOUT, text=True)
+        url = f"http://127.0.0.1:{port}/{section}"
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            wait_http(url, proc, timeout=180, log_path=log_path)
+            yield url, proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 @contextlib.contextmanager

@@ -26,12 +26,13 @@ def lab(tmp_path_factory):
     port, token = free_port(), "augbench-test-token"
     env_overrides = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
     (settings / "overrides" / "overrides.json").write_text(json.dumps(env_overrides))
+    log = open(root / "_lab.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip", "127.0.0.1",
                              "--port", str(port), f"--IdentityProvider.token={token}",
                              f"--ServerApp.root_dir={root}", "--allow-root", "--ServerApp.port_retries=0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
-        wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", proc, timeout=120)
+        wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", proc, timeout=120, log_path=root / "_lab.log")
         yield f"http://127.0.0.1:{port}", token
     finally:
         proc.terminate()
@@ -39,6 +40,7 @@ def lab(tmp_path_factory):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 def test_jupyterlab_opens_notebook_with_idle_kernel(lab):

@@ -1,0 +1,50 @@
+"""Each section's Panel dashboard, served by `augbench serve` on 127.0.0.1, driven in Debian's chromium:
+change a control and check that the summary (and so the computation behind it) changed to the right content,
+with no console errors. Screenshots go to test-artifacts/."""
+import re
+
+import pytest
+
+from browser import browser, screenshot, serve_section, watch_errors
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _select(page, label: str, value: str):
+    page.locator(".bk-input-group", has_text=label).locator("select").first.select_option(value)
+
+
+def _open(b, url):
+    page = b.new_page(viewport={"width": 1400, "height": 1000})
+    errors = watch_errors(page)
+    page.goto(url)
+    return page, errors
+
+
+@pytest.mark.xdist_group("dash-grna")
+def test_grna_guide_designer_and_kinetics():
+    from playwright.sync_api import expect
+
+    with serve_section("grna") as (url, _), browser() as b:
+        page, errors = _open(b, url)
+        summary = page.locator(".augbench-summary").first
+        expect(summary).to_contain_text(re.compile(r"\d+ SpCas9 sites .*EMX1"), timeout=60000)
+        expect(page.locator(".augbench-guide-table").first).to_be_visible()
+        screenshot(page, "dashboard-grna-emx1")
+        _select(page, "Locus", "FANCF")            # another real locus -> another site count and record
+        expect(summary).to_contain_text(re.compile(r"37 SpCas9 sites \(17 on \+, 20 on .\).*FANC_amplicon"),
+                                        timeout=60000)
+        _select(page, "Nuclease", "SaCas9")        # nuclease as data: NNGRRT sites
+        expect(summary).to_contain_text(re.compile(r"\d+ SaCas9 sites"), timeout=60000)
+        screenshot(page, "dashboard-grna-fancf-sacas9")
+
+        page.locator(".bk-tab", has_text="Cas9 kinetics").first.click()
+        kin = page.locator(".augbench-summary").filter(has_text="fraction edited").first
+        expect(kin).to_contain_text(re.compile(r"fraction edited at 24 h: 0\.[1-9]\d"), timeout=60000)
+        handle = page.locator(".bk-input-group", has_text="Cas9 dose").locator(".noUi-handle").first
+        handle.focus()
+        handle.press("Home")                       # no Cas9 -> nothing can be edited
+        expect(kin).to_contain_text("fraction edited at 24 h: 0.00", timeout=60000)
+        page.wait_for_timeout(3000)                 # plots re-render after the summary
+        screenshot(page, "dashboard-grna-kinetics")
+        assert errors == [], errors
