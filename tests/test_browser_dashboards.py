@@ -48,3 +48,33 @@ def test_grna_guide_designer_and_kinetics():
         page.wait_for_timeout(3000)                 # plots re-render after the summary
         screenshot(page, "dashboard-grna-kinetics")
         assert errors == [], errors
+
+
+@pytest.mark.xdist_group("dash-cognition")
+def test_cognition_staircase_and_play():
+    from playwright.sync_api import expect
+
+    with serve_section("cognition") as (url, _), browser() as b:
+        page, errors = _open(b, url)
+        summary = page.locator(".augbench-summary").first
+        expect(summary).to_contain_text(re.compile(r"1-up-2-down, 60 trials .*70\.7% point"), timeout=60000)
+        screenshot(page, "dashboard-cognition-staircase")
+        _select(page, "Procedure", "QUEST+")       # another procedure -> its own estimate
+        expect(summary).to_contain_text(re.compile(r"QUEST\+, 60 trials"), timeout=60000)
+        handle = page.locator(".bk-input-group", has_text="Trials").locator(".noUi-handle").first
+        handle.focus()
+        handle.press("End")                        # more trials -> the count in the summary follows
+        expect(summary).not_to_contain_text("60 trials", timeout=60000)
+        expect(summary).to_contain_text(re.compile(r"QUEST\+, \d{3} trials"), timeout=60000)
+        screenshot(page, "dashboard-cognition-questplus")
+
+        page.locator(".bk-tab", has_text="Play").first.click()   # a person plays the 2AFC task
+        status = page.locator(".augbench-play-status").first
+        feedback = page.locator(".augbench-play-feedback").first
+        page.get_by_role("button", name="1 (left)").first.click()
+        expect(feedback).to_contain_text(re.compile(r"(Correct|Not this time)[^/]*1/\d+ done"), timeout=30000)
+        page.get_by_role("button", name="2 (right)").first.click()
+        expect(feedback).to_contain_text(re.compile(r"2/\d+"), timeout=30000)
+        expect(status).to_be_visible()
+        screenshot(page, "dashboard-cognition-play")
+        assert errors == [], errors
