@@ -212,15 +212,20 @@ def _data_uri(data: bytes, mime: str) -> str:
     return f"data:{mime};base64," + base64.b64encode(data).decode()
 
 
-def _inline_panel_css(text: str) -> str:
+def _inline_panel_cdn(text: str) -> str:
+    """Replace ``https://cdn.holoviz.org/panel/<version>/dist/<file>`` (CSS and JS) by ``data:`` URIs of the
+    same files shipped in the installed Panel wheel."""
+    import urllib.parse
+
     import panel
 
     dist = Path(panel.__file__).parent / "dist"
-    pat = re.compile(r"https://cdn\.holoviz\.org/panel/[^/\"']+/dist/([A-Za-z0-9_./-]+\.css)(\?v=[0-9A-Za-z.]+)?")
+    pat = re.compile(r"https://cdn\.holoviz\.org/panel/[^/\"']+/dist/([A-Za-z0-9_.@%^/-]+\.(css|js))(\?v=[0-9A-Za-z.]+)?")
+    mime = {"css": "text/css", "js": "text/javascript"}
 
     def sub(m):
-        f = dist / m.group(1)
-        return _data_uri(f.read_bytes(), "text/css") if f.exists() else m.group(0)
+        f = dist / urllib.parse.unquote(m.group(1))
+        return _data_uri(f.read_bytes(), mime[m.group(2)]) if f.exists() else m.group(0)
 
     return pat.sub(sub, text)
 
@@ -236,19 +241,20 @@ def external_references(text: str) -> list[str]:
 def to_offline_html(notebook, out_html: str | Path | None = None) -> str:
     """Render an executed notebook (path or NotebookNode) as one self-contained HTML text.
 
-    BokehJS and Panel must have been loaded inline in the notebook (``augbench.nb_setup()``); require.js
-    and the ipywidgets HTML manager are embedded as ``data:`` URIs and Panel's CDN stylesheets are
-    replaced by the copies in the installed Panel wheel. Written atomically when ``out_html`` is given.
+    BokehJS and Panel must have been loaded inline in the notebook (``augbench.nb_setup()``); the
+    standalone ipywidgets HTML manager (``embed.js``, no require.js: AMD loaders break the UMD bundles
+    that Panel inlines, e.g. Tabulator) is embedded as a ``data:`` URI, and Panel's CDN stylesheets and
+    scripts are replaced by the copies in the installed Panel wheel. Written atomically when
+    ``out_html`` is given.
     """
     import nbformat
     from nbconvert import HTMLExporter
 
     nb = notebook if hasattr(notebook, "cells") else nbformat.read(str(notebook), as_version=4)
     exp = HTMLExporter(template_name="offline", extra_template_basedirs=[str(_TEMPLATES)])
-    exp.require_js_url = _data_uri((_VENDOR / "require.js").read_bytes(), "text/javascript")
-    exp.widget_renderer_url = _data_uri((_VENDOR / "embed-amd.js").read_bytes(), "text/javascript")
+    exp.widget_renderer_url = _data_uri((_VENDOR / "embed.js").read_bytes(), "text/javascript")
     body, _ = exp.from_notebook_node(nb)
-    body = _inline_panel_css(body)
+    body = _inline_panel_cdn(body)
     if out_html is not None:
         atomic_write_text(Path(out_html), body)
     return body

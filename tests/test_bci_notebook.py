@@ -29,9 +29,4 @@ def test_import_bci_is_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
 
-
-@pytest.mark.slow
-def test_notebook_runs_quick(tmp_path):
-    papermill = pytest.importorskip("papermill")
-    papermill.execute_notebook(str(NB), str(tmp_path / "out.ipynb"), parameters={"QUICK": True},
-                               cwd=str(NB.parent), kernel_name="python3", progress_bar=False)
+# Running the notebook (quick mode) is tests/test_notebooks.py's job: one run per notebook per suite.

@@ -21,7 +21,7 @@ def _open(b, url):
     return page, errors
 
 
-@pytest.mark.xdist_group("dash-grna")
+@pytest.mark.xdist_group(name="dash-grna")
 def test_grna_guide_designer_and_kinetics():
     from playwright.sync_api import expect
 
@@ -50,7 +50,7 @@ def test_grna_guide_designer_and_kinetics():
         assert errors == [], errors
 
 
-@pytest.mark.xdist_group("dash-cognition")
+@pytest.mark.xdist_group(name="dash-cognition")
 def test_cognition_staircase_and_play():
     from playwright.sync_api import expect
 
@@ -77,4 +77,33 @@ def test_cognition_staircase_and_play():
         expect(feedback).to_contain_text(re.compile(r"2/\d+"), timeout=30000)
         expect(status).to_be_visible()
         screenshot(page, "dashboard-cognition-play")
+        assert errors == [], errors
+
+
+@pytest.mark.xdist_group(name="dash-bci")
+def test_bci_decoding_and_replay():
+    from playwright.sync_api import expect
+
+    with serve_section("bci") as (url, _), browser() as b:
+        page, errors = _open(b, url)
+        summary = page.locator(".augbench-summary").first
+        expect(summary).to_contain_text(re.compile(r"S001, CSP\+LDA, 7.30 Hz: accuracy 0\.\d\d \(chance 0\.5"),
+                                        timeout=90000)
+        screenshot(page, "dashboard-bci-s001")
+        handle = page.locator(".bk-input-group", has_text="Band (Hz)").locator(".noUi-handle").first
+        handle.focus()
+        for _ in range(2):
+            handle.press("ArrowRight")             # the lower band edge moves up -> refit on the new band
+        expect(summary).to_contain_text(re.compile(r"S001, CSP\+LDA, (8|9|10)(\.\d+)?.30 Hz: accuracy"),
+                                        timeout=90000)
+        _select(page, "Subject", "2")              # another recording -> another subject's accuracy
+        expect(summary).to_contain_text(re.compile(r"S002, CSP\+LDA"), timeout=120000)
+        screenshot(page, "dashboard-bci-s002")
+
+        page.locator(".bk-tab", has_text="Online replay").first.click()
+        replay = page.locator(".augbench-replay").first
+        expect(replay).to_contain_text(re.compile(r"t = [\d.]+ s: decoded \*{0,2}\w+"), timeout=120000)
+        expect(page.locator(".augbench-nf").first).to_be_attached()
+        page.wait_for_timeout(2000)
+        screenshot(page, "dashboard-bci-replay")
         assert errors == [], errors

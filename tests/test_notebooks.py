@@ -11,7 +11,7 @@ import pytest
 from augbench import reports
 from browser import browser, screenshot, watch_errors
 
-pytestmark = pytest.mark.xdist_group("notebooks")
+pytestmark = pytest.mark.xdist_group(name="notebooks")
 
 NB_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(p for p in NB_DIR.glob("*.ipynb") if not p.name.startswith(("_", ".")))
@@ -67,6 +67,40 @@ def test_notebook_runs_in_quick_mode(quick_reports, name):
     e = entries[name]
     assert e["status"] == "ok", e["error"]
     assert e["metrics"], "the notebook publishes its headline numbers with augbench.publish"
+
+
+def _check_cognition(m):
+    # Levitt (1971): 1-up-2-down converges to 70.7 % correct; the quick bench is small, so +-0.02
+    assert abs(m["converged_pc_1up2down"] - 0.707) < 0.02
+    assert m["digits_heldout_accuracy"] > 0.95
+    assert m["questplus_same_choices"] > 0 or m["questplus_speed_ratio"] is None
+
+
+def _check_grna(m):
+    assert m["n_sites_locus"] > 0
+    assert m["rs1_max_abs_diff_published"] < 1e-6   # Doench 2014 Rule Set 1, 4,195 published scores
+    assert m["kin_bae_testvectors_exact"] == m["kin_bae_testvectors_total"] == 302   # Bae 2014 via CRISPOR
+    assert m["kin_sweep_identical"] is True          # dask sweep == serial sweep
+
+
+def _check_bci(m):
+    # MNE's "Motor imagery decoding from EEG data using CSP" example documents 0.9333 / chance 0.5333 for
+    # subject 1, runs 6/10/14, 7-30 Hz, ShuffleSplit(10, 0.2, random_state=42): reproduced in every run
+    assert m["mne_example_accuracy"] == pytest.approx(0.9333, abs=1e-3)
+    assert m["mne_example_chance"] == pytest.approx(0.5333, abs=1e-3)
+    assert m["synthetic_acc_snr2"] > 0.9 and m["synthetic_acc_snr0"] < 0.75   # planted effect found / not invented
+
+
+CHECKS = {"grna": _check_grna, "bci": _check_bci, "cognition": _check_cognition}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_published_figures(quick_reports, name):
+    _, entries = quick_reports
+    if entries[name]["status"] != "ok":
+        pytest.fail(f"{name} failed: {entries[name]['error']}")
+    CHECKS[reports._alias_of(name)](entries[name]["metrics"])
 
 
 @pytest.mark.slow
