@@ -47,25 +47,33 @@ def wait_http(url: str, proc: subprocess.Popen | None = None, timeout: float = 9
 
 
 @contextlib.contextmanager
-def serve_section(section: str, port: int | None = None):
-    """`augbench serve SECTION` in a subprocess; yields (url, proc); stopped (our child only) on exit."""
-    port = port or free_port()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log_path = ARTIFACTS / f"serve-{section}.log"
-    # a log file, not a pipe: an unread pipe fills up and blocks the server
+def managed_server(argv: list[str], ready_url: str, log_path: Path, *, timeout: float = 180.0):
+    """Start a server subprocess (output to ``log_path``), wait until ``ready_url`` answers, stop it on exit.
+
+    A log file, not a pipe: an unread pipe fills up and blocks the server. Only our own child is stopped.
+    """
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "augbench", "serve", section, "--port", str(port)],
-                                stdout=log, stderr=subprocess.STDOUT, text=True)
-        url = f"http://127.0.0.1:{port}/{section}"
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, text=True)
         try:
-            wait_http(url, proc, timeout=180, log_path=log_path)
-            yield url, proc
+            wait_http(ready_url, proc, timeout=timeout, log_path=log_path)
+            yield proc
         finally:
             proc.terminate()
             try:
-                proc.wait(timeout=15)
+                proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@contextlib.contextmanager
+def serve_section(section: str, port: int | None = None):
+    """`augbench serve SECTION` on 127.0.0.1 in a subprocess; yields (url, proc)."""
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}/{section}"
+    argv = [sys.executable, "-m", "augbench", "serve", section, "--port", str(port)]
+    with managed_server(argv, url, ARTIFACTS / f"serve-{section}.log") as proc:
+        yield url, proc
 
 
 @contextlib.contextmanager

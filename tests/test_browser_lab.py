@@ -1,5 +1,4 @@
 """JupyterLab on 127.0.0.1 with a token opens a curated notebook in Chromium; `augbench serve` refuses a busy port."""
-import json
 import shutil
 import socket
 import subprocess
@@ -8,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from browser import browser, free_port, screenshot, wait_http, watch_errors
+from browser import browser, free_port, managed_server, screenshot, watch_errors
 from conftest import augbench_cmd
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(name="lab")]
@@ -21,26 +20,13 @@ def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
     for p in NB_DIR.glob("*.ipynb"):
         shutil.copy(p, root)
-    settings = root / "_settings"
-    (settings / "overrides").mkdir(parents=True)
     port, token = free_port(), "augbench-test-token"
-    env_overrides = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
-    (settings / "overrides" / "overrides.json").write_text(json.dumps(env_overrides))
-    log = open(root / "_lab.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip", "127.0.0.1",
-                             "--port", str(port), f"--IdentityProvider.token={token}",
-                             f"--ServerApp.root_dir={root}", "--allow-root", "--ServerApp.port_retries=0"],
-                            stdout=log, stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/api/status?token={token}", proc, timeout=120, log_path=root / "_lab.log")
+    argv = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip", "127.0.0.1", "--port", str(port),
+            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}", "--allow-root",
+            "--ServerApp.port_retries=0"]
+    with managed_server(argv, f"http://127.0.0.1:{port}/api/status?token={token}", root / "_lab.log",
+                        timeout=120):
         yield f"http://127.0.0.1:{port}", token
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def test_jupyterlab_opens_notebook_with_idle_kernel(lab):
