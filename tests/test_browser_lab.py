@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from browser import browser, free_port, managed_server, screenshot, watch_errors
@@ -30,6 +31,8 @@ def lab(tmp_path_factory):
 
 
 def test_jupyterlab_opens_notebook_with_idle_kernel(lab):
+    from playwright.sync_api import expect
+
     base, token = lab
     name = sorted(p.name for p in NB_DIR.glob("*.ipynb"))[0]
     with browser() as b:
@@ -38,9 +41,9 @@ def test_jupyterlab_opens_notebook_with_idle_kernel(lab):
         page.goto(f"{base}/lab/tree/{name}?token={token}")
         page.locator(".jp-Notebook").first.wait_for(timeout=60000)
         page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").first.wait_for(timeout=60000)
-        # the notebook's own title cell is rendered
-        assert page.locator(".jp-MarkdownCell h1").first.inner_text(timeout=30000).strip()
-        assert page.locator(".jp-Cell").count() > 5
+        # the notebook's own title cell is rendered (Lab renders cells lazily, so only the first is asserted)
+        title = nbformat.read(str(NB_DIR / name), as_version=4).cells[0].source.splitlines()[0].lstrip("# ")
+        expect(page.locator(".jp-MarkdownCell h1").first).to_contain_text(title, timeout=30000)
         screenshot(page, "jupyterlab")
         bad = [e for e in errors if "favicon" not in e]
         assert bad == [], bad
