@@ -21,10 +21,10 @@ system:
 	bash scripts/install-system.sh
 
 # Main job: every notebook headless into reports/<run-id>/ (offline HTML) + reports/index.html.
-report: install
+report: install system
 	$(BIN)/augbench report
 
-report-quick: install
+report-quick: install system
 	$(BIN)/augbench report --quick
 
 # Whole test suite (unit, literature, notebooks in quick mode, CLI, browser).

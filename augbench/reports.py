@@ -243,7 +243,8 @@ def to_offline_html(notebook, out_html: str | Path | None = None) -> str:
 
     BokehJS and Panel must have been loaded inline in the notebook (``augbench.nb_setup()``); the
     standalone ipywidgets HTML manager (``embed.js``, no require.js: AMD loaders break the UMD bundles
-    that Panel inlines, e.g. Tabulator) is embedded as a ``data:`` URI, and Panel's CDN stylesheets and
+    that Panel inlines, e.g. Tabulator) and MathJax 3 (SVG output, for the notebooks' equations) are
+    embedded as ``data:`` URIs, and Panel's CDN stylesheets and
     scripts are replaced by the copies in the installed Panel wheel. Written atomically when
     ``out_html`` is given.
     """
@@ -253,6 +254,7 @@ def to_offline_html(notebook, out_html: str | Path | None = None) -> str:
     nb = notebook if hasattr(notebook, "cells") else nbformat.read(str(notebook), as_version=4)
     exp = HTMLExporter(template_name="offline", extra_template_basedirs=[str(_TEMPLATES)])
     exp.widget_renderer_url = _data_uri((_VENDOR / "embed.js").read_bytes(), "text/javascript")
+    exp.mathjax_url = _data_uri((_VENDOR / "mathjax-tex-svg.js").read_bytes(), "text/javascript")
     body, _ = exp.from_notebook_node(nb)
     body = _inline_panel_cdn(body)
     if out_html is not None:

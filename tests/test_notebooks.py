@@ -120,6 +120,9 @@ def test_report_renders_offline(quick_reports, name):
         page.locator("canvas").first.wait_for(state="attached", timeout=30000)      # bokeh plots drawn
         page.locator(".widget-box, .widget-slider, .widget-dropdown, .widget-text, .widget-button, "
                      ".widget-toggle-buttons, .widget-checkbox").first.wait_for(timeout=30000)  # ipywidgets
+        src = nbformat.read(str(NB_DIR / f"{name}.ipynb"), as_version=4)
+        if any("$" in c.source for c in src.cells if c.cell_type == "markdown"):
+            page.locator("mjx-container").first.wait_for(state="attached", timeout=30000)  # equations typeset
         page.wait_for_timeout(1000)
         assert page.evaluate("window.Bokeh !== undefined && Bokeh.version.length > 0")
         assert page.locator("canvas").count() >= 2
