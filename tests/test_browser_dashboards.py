@@ -21,7 +21,6 @@ def _open(b, url):
     return page, errors
 
 
-@pytest.mark.xdist_group(name="dash-grna")
 def test_grna_guide_designer_and_kinetics():
     from playwright.sync_api import expect
 
@@ -50,7 +49,6 @@ def test_grna_guide_designer_and_kinetics():
         assert errors == [], errors
 
 
-@pytest.mark.xdist_group(name="dash-cognition")
 def test_cognition_staircase_and_play():
     from playwright.sync_api import expect
 
@@ -80,7 +78,6 @@ def test_cognition_staircase_and_play():
         assert errors == [], errors
 
 
-@pytest.mark.xdist_group(name="dash-bci")
 def test_bci_decoding_and_replay():
     from playwright.sync_api import expect
 

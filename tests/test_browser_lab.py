@@ -11,7 +11,7 @@ import pytest
 from browser import browser, free_port, managed_server, screenshot, watch_errors
 from conftest import augbench_cmd
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group(name="lab")]
+pytestmark = pytest.mark.browser
 
 NB_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 

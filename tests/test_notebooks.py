@@ -11,7 +11,6 @@ import pytest
 from augbench import reports
 from browser import browser, screenshot, watch_errors
 
-pytestmark = pytest.mark.xdist_group(name="notebooks")
 
 NB_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(p for p in NB_DIR.glob("*.ipynb") if not p.name.startswith(("_", ".")))

@@ -152,6 +152,8 @@ def dashboard(**kwargs):
 def widgets(explorer=None, **kwargs):
     """ipywidgets controls (subject, band, pipeline, CSP components, neurofeedback/ERD channel) synced both ways
     with a BCIExplorer, plus an output showing its summary."""
+    import html
+
     import ipywidgets as w
 
     from augbench.bci.explorer import BCIExplorer
@@ -164,12 +166,12 @@ def widgets(explorer=None, **kwargs):
         "n_components": w.IntSlider(value=ex.n_components, min=2, max=8, description="CSP comps"),
         "nf_channel": w.Dropdown(options=ex.param.nf_channel.objects, value=ex.nf_channel, description="Channel"),
     }
-    out = w.Output()
+    # an HTML widget, not ipywidgets.Output: capturing output into an Output widget during headless
+    # (papermill/nbclient) execution intermittently left the client waiting forever
+    out = w.HTML()
 
     def show(*_):
-        out.clear_output(wait=True)
-        with out:
-            print(ex.summary())
+        out.value = f"<pre class='augbench-summary'>{html.escape(ex.summary())}</pre>"
 
     def to_param(change, name):
         v = tuple(change["new"]) if name == "band" else change["new"]

@@ -198,8 +198,9 @@ def dashboard(**kwargs):
 
 def widgets(designer=None, **kwargs):
     """ipywidgets controls synced both ways with a :class:`GuideDesigner`, plus an output (summary + top 10)."""
+    import html
+
     import ipywidgets as ipw
-    from IPython.display import display
 
     from augbench.grna.explorer import GuideDesigner
 
@@ -214,15 +215,16 @@ def widgets(designer=None, **kwargs):
         "gc_max": ipw.FloatSlider(value=d.gc_max, min=0, max=1, step=0.05, description="GC max"),
         "exclude_poly_t": ipw.Checkbox(value=d.exclude_poly_t, description="Exclude TTTT"),
     }
-    out = ipw.Output()
+    # an HTML widget, not ipywidgets.Output: capturing output into an Output widget during headless
+    # (papermill/nbclient) execution intermittently left the client waiting forever
+    out = ipw.HTML()
 
     def render(*_):
-        out.clear_output(wait=True)
-        with out:
-            df = d.table()
-            print(d.summary())
-            if len(df):
-                display(_table_view(df).head(10))
+        df = d.table()
+        text = f"<pre class='augbench-summary'>{html.escape(d.summary())}</pre>"
+        if len(df):
+            text += _table_view(df).head(10).to_html(index=False)
+        out.value = text
 
     for name, w in ctrl.items():
         w.observe(lambda ch, name=name: setattr(d, name, ch["new"]), names="value")
