@@ -367,19 +367,63 @@ def new_run_id() -> str:
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
 
 
-def execute_notebook(info: NotebookInfo, parameters: dict, out_ipynb: Path, *, timeout_s: int = 1800):
-    """Execute one notebook with papermill; returns ``(status, error_message)``; the output is always written."""
-    import papermill as pm
+def _first_error(out_ipynb: Path) -> str | None:
+    """``"EName: value"`` of the first error output in an executed notebook, if any."""
+    import nbformat
 
     try:
-        pm.execute_notebook(str(info.path), str(out_ipynb), parameters=parameters, kernel_name="python3",
-                            cwd=str(info.path.parent), progress_bar=False, log_output=False,
-                            execution_timeout=timeout_s, report_mode=False)
-        return "ok", None
-    except pm.PapermillExecutionError as exc:
-        return "failed", f"{exc.ename}: {exc.evalue}"
-    except Exception as exc:  # kernel died, timeout, ...
-        return "failed", f"{type(exc).__name__}: {exc}"
+        nb = nbformat.read(str(out_ipynb), as_version=4)
+    except Exception:
+        return None
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            if o.get("output_type") == "error":
+                return f"{o.get('ename')}: {o.get('evalue')}"
+    return None
+
+
+def execute_notebook(path: str | Path, parameters: dict, out_ipynb: str | Path, *, timeout_s: int = 1800,
+                     wall_timeout_s: float | None = None, retries_on_hang: int = 1):
+    """Execute one notebook with papermill in a child process; returns ``(status, error_message)``.
+
+    The output notebook is always written (papermill saves it as cells finish). ``timeout_s`` limits each
+    cell. The whole run also has a wall-clock limit (``wall_timeout_s``, default ``2 * timeout_s``):
+    a run that exceeds it is killed with its kernel and, ``retries_on_hang`` times, started again. A
+    Jupyter client can wait forever on a lost kernel message even though the kernel is idle (seen here
+    once in a few dozen runs); a child process is the one thing that can always be stopped.
+    """
+    import signal
+    import tempfile
+
+    path, out_ipynb = Path(path), Path(out_ipynb)
+    wall = wall_timeout_s or 2 * timeout_s
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(parameters, fh)  # JSON is YAML: papermill -f reads it with the types kept
+        params_file = fh.name
+    cmd = [sys.executable, "-m", "papermill", str(path), str(out_ipynb), "-f", params_file, "-k", "python3",
+           "--cwd", str(path.parent), "--no-progress-bar", "--execution-timeout", str(int(timeout_s))]
+    try:
+        for attempt in range(retries_on_hang + 1):
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                    start_new_session=True)
+            try:
+                _, err = proc.communicate(timeout=wall)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)  # papermill and its kernel: one process group
+                proc.communicate()
+                if attempt < retries_on_hang:
+                    continue
+                return "failed", f"timed out after {wall:.0f} s (killed; {attempt + 1} attempt(s))"
+            if proc.returncode == 0:
+                return "ok", None
+            msg = _first_error(out_ipynb)
+            if msg is None:
+                tail = [ln for ln in (err or "").strip().splitlines() if ln.strip()]
+                msg = tail[-1] if tail else f"papermill exited with {proc.returncode}"
+            return "failed", msg
+    finally:
+        os.unlink(params_file)
+    return "failed", "not run"  # pragma: no cover
 
 
 def run_reports(names: list[str] | None = None, params: dict | None = None, *, quick: bool = False,
@@ -429,7 +473,7 @@ def run_reports(names: list[str] | None = None, params: dict | None = None, *, q
         start = _dt.datetime.now(_dt.timezone.utc)
         t0 = time.perf_counter()
         out_nb = partial / f"{info.name}.ipynb"
-        status, error = execute_notebook(info, p, out_nb, timeout_s=timeout_s)
+        status, error = execute_notebook(info.path, p, out_nb, timeout_s=timeout_s)
         entry = {"notebook": info.name, "parameters": p, "start": start.isoformat(timespec="seconds"),
                  "duration_s": 0.0, "status": status, "error": error, "ipynb": out_nb.name, "html": None,
                  "metrics": {}}

@@ -52,23 +52,14 @@ def sweep_dir_for(info: NotebookInfo, grid: dict, quick: bool, out_dir=None) -> 
 
 def _run_cell(nb_path: str, params: dict, cell_dir: str, timeout_s: int) -> dict:
     """Execute one grid cell (runs on a dask worker). Writes ``result.json`` last, atomically."""
-    import papermill as pm
-
     from .notebook import read_metrics
+    from .reports import execute_notebook
 
     cell_dir = Path(cell_dir)
     cell_dir.mkdir(parents=True, exist_ok=True)
     out_nb = cell_dir / "executed.ipynb"
     t0 = time.perf_counter()
-    status, error = "ok", None
-    try:
-        pm.execute_notebook(nb_path, str(out_nb), parameters=params, kernel_name="python3",
-                            cwd=str(Path(nb_path).parent), progress_bar=False, log_output=False,
-                            execution_timeout=timeout_s)
-    except pm.PapermillExecutionError as exc:
-        status, error = "failed", f"{exc.ename}: {exc.evalue}"
-    except Exception as exc:
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
+    status, error = execute_notebook(nb_path, params, out_nb, timeout_s=timeout_s)
     metrics = {}
     if out_nb.exists():
         try:

@@ -128,3 +128,18 @@ def test_cli_bad_parameter_on_real_bci_notebook(tmp_path):
     assert "unknown parameter 'no_such_param'" in res.stderr
     assert "QUICK (bool" in res.stderr and "SEED (int" in res.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_hung_run_is_killed_retried_and_reported(fixtures_dir, tmp_path):
+    """A run past its wall-clock limit is killed with its kernel, retried once, then reported as timed out."""
+    import time
+
+    t0 = time.perf_counter()
+    status, error = reports.execute_notebook(fixtures_dir / "hang_demo.ipynb", {"SLEEP_S": 120},
+                                             tmp_path / "out.ipynb", timeout_s=600, wall_timeout_s=8,
+                                             retries_on_hang=1)
+    assert status == "failed" and error.startswith("timed out after 8 s") and "2 attempt(s)" in error
+    assert time.perf_counter() - t0 < 60
+    ok = reports.execute_notebook(fixtures_dir / "hang_demo.ipynb", {"SLEEP_S": 0.1}, tmp_path / "ok.ipynb",
+                                  timeout_s=600)
+    assert ok == ("ok", None)
