@@ -103,7 +103,15 @@ class EpochFilter(BaseEstimator, TransformerMixin):
         return np.stack([_FILTER_CACHE[k] for k in keys])
 
 
-class BandPower(BaseEstimator, TransformerMixin):
+class _PerChannelTransformer(BaseEstimator, TransformerMixin):
+    """Base of the stateless per-channel features: ``fit`` only checks the epochs and records ``n_channels_``."""
+
+    def fit(self, X, y=None):
+        self.n_channels_ = check_epochs(X).shape[1]
+        return self
+
+
+class BandPower(_PerChannelTransformer):
     """Mean Welch power per channel and band (log10 of V²/Hz if ``log``): frequency-domain features.
 
     Parameters
@@ -118,10 +126,6 @@ class BandPower(BaseEstimator, TransformerMixin):
         self.sfreq = sfreq
         self.bands = bands
         self.log = log
-
-    def fit(self, X, y=None):
-        self.n_channels_ = check_epochs(X).shape[1]
-        return self
 
     def transform(self, X):
         from scipy.signal import welch
@@ -140,25 +144,17 @@ class BandPower(BaseEstimator, TransformerMixin):
         return np.log10(feats) if self.log else feats
 
 
-class LogVariance(BaseEstimator, TransformerMixin):
+class LogVariance(_PerChannelTransformer):
     """log(variance) per channel: band power of an already band-passed epoch."""
-
-    def fit(self, X, y=None):
-        self.n_channels_ = check_epochs(X).shape[1]
-        return self
 
     def transform(self, X):
         check_is_fitted(self, "n_channels_")
         return np.log(np.var(check_epochs(X), axis=-1))
 
 
-class HjorthFeatures(BaseEstimator, TransformerMixin):
+class HjorthFeatures(_PerChannelTransformer):
     """Time-domain Hjorth parameters per channel: log activity, mobility, complexity (Hjorth 1970,
     Electroencephalogr Clin Neurophysiol 29:306, doi:10.1016/0013-4694(70)90143-4)."""
-
-    def fit(self, X, y=None):
-        self.n_channels_ = check_epochs(X).shape[1]
-        return self
 
     def transform(self, X):
         check_is_fitted(self, "n_channels_")
