@@ -120,33 +120,32 @@ def clean_sequence(seq: str, name: str = "sequence", *, circular: bool = False,
                   soft_mask=lower if lower.any() else None)
 
 
-def parse_fasta_text(text: str, *, circular: bool = False) -> list[Record]:
-    """Parse FASTA text (one or many records) into validated records."""
-    recs: list[Record] = []
-    name, desc, chunks = None, "", []
-    n_lines = 0
-
-    def flush():
-        if name is not None:
-            recs.append(clean_sequence("".join(chunks), name, circular=circular, description=desc))
-
-    for line in text.splitlines():
-        n_lines += 1
+def _iter_fasta_lines(lines, *, where: str, circular: bool = False):
+    """Yield validated records from FASTA lines; errors start with ``where`` (e.g. ``"FASTA"`` or a path)."""
+    name, desc, chunks, n_rec = None, "", [], 0
+    for lineno, line in enumerate(lines, 1):
         if line.startswith(">"):
-            flush()
-            head = line[1:].strip()
-            parts = head.split(None, 1)
-            name = parts[0] if parts else f"record{len(recs) + 1}"
+            if name is not None:
+                n_rec += 1
+                yield clean_sequence("".join(chunks), name, circular=circular, description=desc)
+            parts = line[1:].strip().split(None, 1)
+            name = parts[0] if parts else f"record{n_rec + 1}"
             desc = parts[1] if len(parts) > 1 else ""
             chunks = []
         elif line.strip():
             if name is None:
-                raise ValueError(f"FASTA line {n_lines}: sequence before the first '>' header")
+                raise ValueError(f"{where} line {lineno}: sequence before the first '>' header")
             chunks.append(line.strip())
-    flush()
-    if not recs:
-        raise ValueError("FASTA input has no records (no line starting with '>')")
-    return recs
+    if name is not None:
+        n_rec += 1
+        yield clean_sequence("".join(chunks), name, circular=circular, description=desc)
+    if n_rec == 0:
+        raise ValueError(f"{where} input has no records (no line starting with '>')")
+
+
+def parse_fasta_text(text: str, *, circular: bool = False) -> list[Record]:
+    """Parse FASTA text (one or many records) into validated records."""
+    return list(_iter_fasta_lines(text.splitlines(), where="FASTA", circular=circular))
 
 
 def read_fasta(path: str | os.PathLike, *, circular: bool = False) -> list[Record]:
@@ -176,26 +175,8 @@ def iter_fasta(path: str | os.PathLike, *, circular: bool = False):
     with open(p, "rb") as fh:
         magic = fh.read(2)
     opener = gzip.open if magic == b"\x1f\x8b" else open
-    name, desc, chunks, n_rec = None, "", [], 0
     with opener(p, "rt", encoding="ascii", errors="replace") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if line.startswith(">"):
-                if name is not None:
-                    n_rec += 1
-                    yield clean_sequence("".join(chunks), name, circular=circular, description=desc)
-                parts = line[1:].strip().split(None, 1)
-                name = parts[0] if parts else f"record{n_rec + 1}"
-                desc = parts[1] if len(parts) > 1 else ""
-                chunks = []
-            elif line.strip():
-                if name is None:
-                    raise ValueError(f"{p}: line {lineno}: sequence before the first '>' header")
-                chunks.append(line.strip())
-    if name is not None:
-        n_rec += 1
-        yield clean_sequence("".join(chunks), name, circular=circular, description=desc)
-    if n_rec == 0:
-        raise ValueError(f"{p}: FASTA input has no records (no line starting with '>')")
+        yield from _iter_fasta_lines(fh, where=f"{p}: FASTA", circular=circular)
 
 
 def parse_fasta_bytes(raw: bytes, *, source: str = "upload", circular: bool = False) -> list[Record]:
