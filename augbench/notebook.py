@@ -13,7 +13,7 @@ import math
 METRIC_MIME = "application/vnd.augbench.metrics+json"
 
 
-def nb_setup(*, seed: int | None = None, widgets: bool = True) -> None:
+def nb_setup() -> None:
     """Load plotting extensions with inline JS/CSS (offline reports) and quiet noisy loggers."""
     import logging
     import warnings

@@ -1,7 +1,6 @@
 """The curated notebooks: committed stripped, one `parameters` cell with QUICK and SEED, each runs headless in
 quick mode into an offline HTML report that renders in Chromium with every http(s) request blocked."""
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
