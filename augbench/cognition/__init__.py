@@ -6,7 +6,8 @@ Submodules (imported on first use, so ``import augbench.cognition`` stays light)
 ``observers``     simulated observers (static, learning, fatiguing, n-back)
 ``procedure``     the common interface, response codes, stopping rules, interleaving
 ``staircase``     up-down (Levitt 1971), weighted up-down (Kaernbach 1991), PEST; ``simulate``
-``quest`` ``questplus`` ``psi``  QUEST (Watson & Pelli 1983), QUEST+ (Watson 2017), Psi (Kontsevich & Tyler 1999)
+``quest`` ``questplus`` ``psi``  QUEST (Watson & Pelli 1983), QUEST+ (Watson 2017; also psi-marginal and
+                  minimum-variance placement), Psi (Kontsevich & Tyler 1999), psi-marginal (Prins 2013)
 ``fitting``       maximum-likelihood fits with parametric-bootstrap intervals
 ``bench``         vectorised Monte Carlo: RMSE, bias, efficiency; race against questplus
 ``nback``         n-back sequences and the Jaeggi et al. (2008) rule
