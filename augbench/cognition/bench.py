@@ -8,6 +8,14 @@ Efficiency is :math:`\\mathrm{CRB}(N) / \\mathrm{MSE}(N)` where the CRB assumes 
 most informative stimulus and the other parameters are known (Taylor 1971's "sweat factor" ratio):
 a value of 1 is the best an unbiased procedure could do. Bayesian estimators use a prior, so at
 small N their MSE can fall below the bound (efficiency > 1) without anything being wrong.
+
+Why a sequential procedure falls short of 1: the bound places every trial at the most informative
+stimulus *for the true threshold*, which the procedure does not know yet. ``summarize`` therefore also
+reports ``info_fraction``, the Fisher information the procedure's stimuli actually collected,
+:math:`\\sum_i I(x_i) / (N \\max_x I(x))`, averaged over sessions; the efficiency of a posterior-mean
+estimate is close to it. :func:`ideal_placement` builds the reference that does know: every trial at the
+true optimum, the same posterior-mean estimate; its efficiency near 1 shows the bound is attainable and
+that the rest of the gap is the price of finding the threshold.
 """
 from __future__ import annotations
 
@@ -20,7 +28,8 @@ from augbench._rng import as_generator
 from augbench._validate import check_int
 from augbench.cognition.psychometric import cramer_rao_bound
 
-__all__ = ["truth_of", "simulate_sessions", "summarize", "compare", "crb_of", "race_questplus", "time_many_sessions", "convergence_table"]
+__all__ = ["truth_of", "simulate_sessions", "summarize", "compare", "crb_of", "ideal_placement", "race_questplus",
+           "time_many_sessions", "convergence_table"]
 
 
 def truth_of(estimand, observer, trial=0):
@@ -115,13 +124,26 @@ def summarize(ds, observer, checkpoints=(20, 40, 80)):
         ``crb_sd`` (sqrt of the Cramér-Rao bound with the other parameters known, stimulus unit),
         ``efficiency`` (CRB/MSE, 1), ``crb_free_sd`` and ``efficiency_free`` (the same against the bound for the
         parameters the procedure actually estimates, e.g. threshold + slope for Psi), ``free_params`` (str),
+        ``info_fraction`` (Fisher information about the threshold collected by the stimuli presented,
+        as a fraction of N trials at the best stimulus; with the other parameters known),
         ``seconds`` (wall time of the whole simulation, s), ``n_sessions`` (int).
     """
     import pandas as pd
 
+    from augbench.cognition.psychometric import fisher_information
+
     kind = ds.attrs["estimand_kind"]
     estimand = (kind, None if kind == "threshold" else ds.attrs["estimand_p"])
     rows = []
+    x = ds["stimulus"].values
+    info = np.empty_like(x)
+    imax = np.empty(x.shape[1])
+    for t in range(x.shape[1]):
+        pr = observer.params(t)
+        args = (pr["threshold"], pr["slope"], pr["guess"], pr["lapse"], observer.kind)
+        info[:, t] = fisher_information(x[:, t], *args)
+        imax[t] = 1.0 / float(cramer_rao_bound(1, *args))
+    cum_info, cum_max = np.cumsum(info, axis=1).mean(axis=0), np.cumsum(imax)
     for n in checkpoints:
         n = check_int("checkpoint", n, 1, int(ds.sizes["trial"]))
         est = ds["estimate"].sel(trial=n).values
@@ -134,7 +156,7 @@ def summarize(ds, observer, checkpoints=(20, 40, 80)):
         rows.append(dict(procedure=ds.attrs["procedure"], n_trials=n, rmse=np.sqrt(mse), bias=float(err.mean()),
                          sd=float(err.std()), crb_sd=np.sqrt(crb), efficiency=crb / mse,
                          crb_free_sd=np.sqrt(crb_free), efficiency_free=crb_free / mse, free_params=",".join(free),
-                         seconds=ds.attrs["seconds"], n_sessions=int(ds.sizes["session"])))
+                         info_fraction=float(cum_info[n - 1] / cum_max[n - 1]), seconds=ds.attrs["seconds"], n_sessions=int(ds.sizes["session"])))
     return pd.DataFrame(rows)
 
 
@@ -159,6 +181,31 @@ def compare(procedures: Mapping[str, Callable[[int], object]], observer, n_trial
         df["procedure"] = name
         out.append(df)
     return pd.concat(out, ignore_index=True)
+
+
+def ideal_placement(observer, thresholds, *, prior=None, n_sessions=None):
+    """The reference procedure that knows where to test: every trial at the most informative stimulus for the
+    observer's true parameters, threshold estimated by the posterior mean (slope, guess and lapse known).
+
+    Its efficiency is what the bound promises (close to 1 once the prior no longer matters); real procedures
+    are compared with it to separate the cost of *finding* the threshold from the cost of estimating it.
+
+    Returns
+    -------
+    QuestPlus
+        With a one-value stimulus grid, so every trial is at the optimum.
+    """
+    from augbench.cognition.psychometric import fisher_information
+    from augbench.cognition.questplus import QuestPlus
+    pr = observer.params(0)
+    a, b = float(pr["threshold"]), float(pr["slope"])
+    xs = a + np.linspace(-6, 6, 12001) / b
+    best = xs[np.argmax(fisher_information(xs, a, b, pr["guess"], pr["lapse"], observer.kind))]
+    qp = QuestPlus([best], thresholds, b, float(pr["guess"]), float(pr["lapse"]), kind=observer.kind,
+                   prior=None if prior is None else np.asarray(prior, float).reshape(-1, 1, 1, 1),
+                   n_sessions=n_sessions)
+    qp.name = "ideal placement"
+    return qp
 
 
 def race_questplus(stimuli, thresholds, slopes, lapses, *, guess: float = 0.5, n_trials: int = 20, observer=None,

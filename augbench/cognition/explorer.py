@@ -14,7 +14,7 @@ from augbench.cognition.observers import FatiguingObserver, LearningObserver, St
 
 __all__ = ["PROCEDURES", "make_procedure", "StaircaseExplorer", "NBackExplorer", "PlayExplorer"]
 
-PROCEDURES = ("1-up-2-down", "1-up-3-down", "weighted up-down (75 %)", "PEST", "QUEST", "QUEST+", "Psi")
+PROCEDURES = ("1-up-2-down", "1-up-3-down", "weighted up-down (75 %)", "PEST", "QUEST", "QUEST+", "Psi", "Psi-marginal")
 
 STIMULI = np.round(np.linspace(-2.5, 0.5, 61), 10)   # log10 contrast grid for the grid procedures
 
@@ -22,7 +22,7 @@ STIMULI = np.round(np.linspace(-2.5, 0.5, 61), 10)   # log10 contrast grid for t
 def make_procedure(name: str, n_sessions: int | None = None, *, start: float = -0.3):
     """A procedure by display name, set up for log10-contrast stimuli in [-2.5, 0.5] (2AFC)."""
     from augbench._validate import check_option
-    from augbench.cognition.psi import Psi
+    from augbench.cognition.psi import Psi, PsiMarginal
     from augbench.cognition.quest import Quest
     from augbench.cognition.questplus import QuestPlus
     from augbench.cognition.staircase import PEST, UpDown, WeightedUpDown
@@ -42,7 +42,10 @@ def make_procedure(name: str, n_sessions: int | None = None, *, start: float = -
     if name == "QUEST+":
         return QuestPlus(STIMULI, np.linspace(-2.5, 0.5, 61), np.geomspace(1.0, 10.0, 10), 0.5,
                          np.array([0.0, 0.02, 0.04, 0.06]), n_sessions=n_sessions)
-    return Psi(STIMULI, np.linspace(-2.5, 0.5, 61), np.geomspace(1.0, 10.0, 15), lapse=0.02, n_sessions=n_sessions)
+    if name == "Psi":
+        return Psi(STIMULI, np.linspace(-2.5, 0.5, 61), np.geomspace(1.0, 10.0, 15), lapse=0.02, n_sessions=n_sessions)
+    return PsiMarginal(STIMULI, np.linspace(-2.5, 0.5, 61), np.geomspace(1.0, 10.0, 10),
+                       np.array([0.0, 0.02, 0.04, 0.06]), n_sessions=n_sessions)
 
 
 class StaircaseExplorer(param.Parameterized):
