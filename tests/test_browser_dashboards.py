@@ -73,6 +73,12 @@ def test_cognition_staircase_and_play():
         expect(feedback).to_contain_text(re.compile(r"(Correct|Not this time)[^/]*1/\d+ done"), timeout=30000)
         page.get_by_role("button", name="2 (right)").first.click()
         expect(feedback).to_contain_text(re.compile(r"2/\d+"), timeout=30000)
+        keys = page.locator(".augbench-keys input").first   # keyboard: one keystroke is one answer
+        keys.click()
+        keys.press("x")
+        expect(feedback).to_contain_text("Key 'x' is not a response here", timeout=30000)
+        keys.press("j")
+        expect(feedback).to_contain_text(re.compile(r"3/\d+ done"), timeout=30000)
         expect(status).to_be_visible()
         screenshot(page, "dashboard-cognition-play")
         assert errors == [], errors

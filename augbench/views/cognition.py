@@ -4,7 +4,7 @@ Browser-test hooks
 ------------------
 Tab "Staircase":
   * Select named **"Procedure"** (options "1-up-2-down", "1-up-3-down", "weighted up-down (75 %)", "PEST",
-    "QUEST", "QUEST+", "Psi") and IntSlider named **"Trials"** (10-400, default 60).
+    "QUEST", "QUEST+", "Psi", "Psi-marginal") and IntSlider named **"Trials"** (10-400, default 60).
   * Markdown pane with css class **"augbench-summary"** reads e.g.
     "1-up-2-down, 60 trials (static observer): estimate of the 70.7% point -1.08 (true -1.06), p(correct) at
     estimate 0.69". Changing the procedure changes the first words (e.g. "QUEST+, 60 trials ..."
@@ -15,7 +15,9 @@ Tab "n-back": IntSlider **"Blocks"**; Markdown css **"augbench-nback-summary"** 
   level 1.0 -> 3.3 ...").
 Tab "Play": buttons **"1 (left)"** and **"2 (right)"** for the 2AFC task (or "match"/"no match"; for digit span a
   text box plus a drawing pad, css "augbench-drawing", whose "Read drawing" button runs the digits CNN and shows
-  "Read as **d** ..." in css "augbench-drawing-read");
+  "Read as **d** ..." in css "augbench-drawing-read"); a key box (css **"augbench-keys"**, its ``input``)
+  where each keystroke is one answer: 1/2 or F/J for 2AFC, M/N for n-back; another key gets "Key 'x' is
+  not a response here ..." in the feedback;
   Markdown css **"augbench-play-feedback"** shows the feedback ("Correct. 1/30 done, 29 to go ...") and css
   **"augbench-play-status"** the trial count and level.
 """
@@ -174,6 +176,9 @@ def _drawing_pad():
             pn.pane.Markdown("", css_classes=["augbench-drawing-read"]))
 
 
+KEYMAP = {"2afc": {"1": "1", "2": "2", "f": "1", "j": "2"}, "nback": {"m": "match", "n": "nomatch"}}
+
+
 def _play_panel(pexp):
     import panel as pn
 
@@ -191,6 +196,9 @@ def _play_panel(pexp):
                                                                                           color="primary")
     bm, bn = pn.widgets.Button(label="match"), pn.widgets.Button(label="no match")
     entry = pn.widgets.TextInput(label="Digits (type, then press Enter)", placeholder="e.g. 4821")
+    # keyboard responses: every keystroke in this box is one answer (no Enter needed)
+    keybox = pn.widgets.TextInput(label="Keys", placeholder="click here, then press keys", width=220,
+                                  css_classes=["augbench-keys"])
     pad, read_btn, clear_btn, read_out = _drawing_pad()
 
     def read_drawing(_):
@@ -218,13 +226,15 @@ def _play_panel(pexp):
         t = pexp.trial
         if pexp.task == "2afc":
             stim_box[:] = [pn.Row(left, right)]
-            resp_box[:] = [b1, b2]
+            keybox.placeholder = "click here, then press 1 or 2 (F / J)"
+            resp_box[:] = [b1, b2, keybox]
             if t is not None:
                 li, ri = s.task_.render(t)
                 left.object, right.object = image_to_png(li), image_to_png(ri)
         elif pexp.task == "nback":
             stim_box[:] = [symbol]
-            resp_box[:] = [bm, bn]
+            keybox.placeholder = "click here, then press M (match) or N"
+            resp_box[:] = [bm, bn, keybox]
             symbol.object = f"**{t.stimulus['symbol']}**" if t is not None else ""
         else:
             stim_box[:] = [digits_shown]
@@ -243,6 +253,19 @@ def _play_panel(pexp):
             fb.object = f"{exc}"
         render()
 
+    def on_key(e):
+        key = (e.new or "")[-1:].lower()
+        if not key:
+            return
+        keybox.value_input = ""
+        code = KEYMAP.get(pexp.task, {}).get(key)
+        if code is None:
+            fb.object = f"Key {key!r} is not a response here; " + (
+                "press 1 or 2 (F or J)." if pexp.task == "2afc" else "press M (match) or N (no match).")
+            return
+        answer(code)
+
+    keybox.param.watch(on_key, "value_input")
     b1.on_click(lambda e: answer("1"))
     b2.on_click(lambda e: answer("2"))
     bm.on_click(lambda e: answer("match"))
