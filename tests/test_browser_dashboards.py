@@ -79,6 +79,7 @@ def test_cognition_staircase_and_play():
         expect(feedback).to_contain_text("Key 'x' is not a response here", timeout=30000)
         keys.press("j")
         expect(feedback).to_contain_text(re.compile(r"3/\d+ done"), timeout=30000)
+        expect(page.locator(".augbench-play-track svg circle")).to_have_count(3, timeout=30000)   # live track
         expect(status).to_be_visible()
         screenshot(page, "dashboard-cognition-play")
         assert errors == [], errors

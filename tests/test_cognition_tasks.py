@@ -47,8 +47,10 @@ def test_session_plays_logs_and_resumes(task, tmp_path):
         assert out["level"] < -0.5
     else:
         assert out["level"] > 1
+    assert [h["trial"] for h in s.history] == list(range(1, 31)) and all(h["correct"] for h in s.history)
     s2 = TaskSession(task, n_trials=40, log_path=p, random_state=1)
     assert s2.log.n_trials == 30 and s2.level == pytest.approx(out["level"])
+    assert [h["level"] for h in s2.history] == pytest.approx([h["level"] for h in s.history])   # track resumes
     tr = s2.next_trial()
     s2.respond(tr.answer)
     assert s2.log.records[-1]["trial"] == 31

@@ -37,6 +37,23 @@ def test_nback_and_play_explorers():
     assert pe.session.state.n_done == 0 and "条纹" in pe.session.instructions
 
 
+def test_play_views_draw_the_live_track():
+    from augbench.views.cognition import play_widget, session_track_svg
+    w = play_widget("2afc", n_trials=5)
+    live = w.children[-1]
+    assert "after the first answer" in live.value
+    pe = w.explorer
+    for right in (True, False):
+        a = pe.trial.answer
+        code = a if right else {"1": "2", "2": "1"}[a]
+        w.children[2].children[-1].value = code            # the key box, as a person typing 1 or 2 + Enter
+    assert live.value.count("<circle") == 2
+    assert "#2ca02c" in live.value and "#d62728" in live.value   # one correct (green), one wrong (red)
+    pe2 = PlayExplorer(task="nback", n_trials=5)
+    pe2.answer(pe2.trial.answer)
+    assert "n " in session_track_svg(pe2.session) and session_track_svg(pe2.session).count("<circle") == 1
+
+
 def test_dashboard_builds_fast_and_summary_follows_controls():
     pytest.importorskip("panel")
     import holoviews  # noqa: F401  (library import time is not the dashboard's build time)

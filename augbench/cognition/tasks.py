@@ -182,7 +182,8 @@ class TaskSession:
         Pseudonymous ids written in the log.
 
     Use: ``trial = s.next_trial()`` (show it), then ``s.respond(code)``; returns a dict with
-    ``correct``, ``feedback`` (text), ``level`` and ``done``.
+    ``correct``, ``feedback`` (text), ``level`` and ``done``. ``history`` lists the answered trials
+    (``trial``, ``level`` played, ``correct``, ``rt_s``), including those resumed from the log.
     """
 
     task: str = "2afc"
@@ -208,9 +209,13 @@ class TaskSession:
         self._rng = as_generator(self.random_state)
         self.log = None
         done_before, level = 0, None
+        self.history: list[dict] = []      # one dict per answered trial: trial, level, correct, rt_s
         if self.log_path is not None:
             self.log = SessionLog(self.log_path, session=self.session, participant=self.participant, task=self.task)
             done_before = self.log.n_trials
+            self.history = [{"trial": i + 1, "level": float(r["difficulty"]), "correct": bool(r["correct"]),
+                             "rt_s": r.get("rt_s")} for i, r in enumerate(self.log.records)
+                            if r.get("difficulty") is not None and r.get("correct") is not None]
             lv = [r.get("next_level") for r in self.log.records if r.get("next_level") is not None]
             level = lv[-1] if lv else None
         if self.task == "2afc":
@@ -284,5 +289,7 @@ class TaskSession:
         if self.log is not None:
             self.log.append(difficulty=trial.difficulty, stimulus=trial.stimulus, answer=trial.answer,
                             response=str(response), correct=bool(correct), rt_s=round(rt, 4), next_level=new_level)
+        self.history.append({"trial": len(self.history) + 1, "level": float(trial.difficulty),
+                             "correct": bool(correct), "rt_s": rt})
         self.current = None
         return {"correct": bool(correct), "feedback": text, "level": new_level, "rt_s": rt, "done": self.done}

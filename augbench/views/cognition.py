@@ -18,6 +18,7 @@ Tab "Play": buttons **"1 (left)"** and **"2 (right)"** for the 2AFC task (or "ma
   "Read as **d** ..." in css "augbench-drawing-read"); a key box (css **"augbench-keys"**, its ``input``)
   where each keystroke is one answer: 1/2 or F/J for 2AFC, M/N for n-back; another key gets "Key 'x' is
   not a response here ..." in the feedback;
+  an HTML pane with the live track of the session (css **"augbench-play-track"**: an SVG with one dot per answer);
   Markdown css **"augbench-play-feedback"** shows the feedback ("Correct. 1/30 done, 29 to go ...") and css
   **"augbench-play-status"** the trial count and level.
 """
@@ -25,8 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["dashboard", "widgets", "play_widget", "track_plot", "track_svg", "posterior_plot", "fit_plot", "nback_plot",
-           "CognitionDashboard"]
+__all__ = ["dashboard", "widgets", "play_widget", "track_plot", "track_svg", "session_track_svg", "posterior_plot",
+           "fit_plot", "nback_plot", "CognitionDashboard"]
 
 
 # ---------------------------------------------------------------------------------------------- plots
@@ -110,12 +111,16 @@ def nback_plot(nexp):
         width=520, height=280, title="n-back level over blocks (Jaeggi et al. 2008 rule)")
 
 
-def track_svg(track, truth, width: int = 560, height: int = 220) -> str:
+def track_svg(track, truth=None, width: int = 560, height: int = 220, label: str = "log10 contrast") -> str:
     """A dependency-free inline SVG of a staircase track (used by the ipywidgets view, which must not
-    depend on a plotting front-end): grey line = stimulus, green/red dots = correct/wrong, black = truth,
-    blue dashed = running estimate."""
+    depend on a plotting front-end, and by the live track of a person playing): grey line = stimulus,
+    green/red dots = correct/wrong, black = truth (if given), blue dashed = running estimate (if the
+    track has an ``estimate`` column)."""
     x = track["trial"].to_numpy(float)
-    ys = np.concatenate([track["stimulus"].to_numpy(float), track["estimate"].to_numpy(float), [truth]])
+    has_est = "estimate" in track
+    parts = [track["stimulus"].to_numpy(float)] + ([track["estimate"].to_numpy(float)] if has_est else []) + \
+        ([[truth]] if truth is not None else [])
+    ys = np.concatenate(parts)
     lo, hi = float(np.nanmin(ys)), float(np.nanmax(ys))
     pad = 0.05 * (hi - lo or 1.0)
     lo, hi = lo - pad, hi + pad
@@ -132,12 +137,29 @@ def track_svg(track, truth, width: int = 560, height: int = 220) -> str:
 
     dots = "".join(f"<circle cx='{px(a):.1f}' cy='{py(b):.1f}' r='3' fill='{'#2ca02c' if c else '#d62728'}'/>"
                    for a, b, c in zip(x, track["stimulus"], track["correct"]))
+    truth_line = (f"<line x1='{m}' x2='{width - m}' y1='{py(truth):.1f}' y2='{py(truth):.1f}' stroke='black'/>"
+                  if truth is not None else "")
+    est_line = (f"<polyline points='{path(track['estimate'])}' fill='none' stroke='#1f77b4' stroke-dasharray='5,3'/>"
+                if has_est else "")
+    legend = ", ".join(([] if truth is None else ["black = truth"]) + ([] if not has_est else ["dashed = estimate"])
+                       + ["green = correct, red = wrong"])
     return (f"<svg class='augbench-track' width='{width}' height='{height}' xmlns='http://www.w3.org/2000/svg'>"
-            f"<line x1='{m}' x2='{width - m}' y1='{py(truth):.1f}' y2='{py(truth):.1f}' stroke='black'/>"
-            f"<polyline points='{path(track['stimulus'])}' fill='none' stroke='grey'/>"
-            f"<polyline points='{path(track['estimate'])}' fill='none' stroke='#1f77b4' stroke-dasharray='5,3'/>"
-            f"{dots}<text x='{m}' y='14' font-size='12'>log10 contrast {hi:.2f} (top) to {lo:.2f} (bottom); "
-            f"black = truth, dashed = estimate</text></svg>")
+            f"{truth_line}<polyline points='{path(track['stimulus'])}' fill='none' stroke='grey'/>{est_line}"
+            f"{dots}<text x='{m}' y='14' font-size='12'>{label} {hi:.2f} (top) to {lo:.2f} (bottom); "
+            f"{legend}</text></svg>")
+
+
+LEVEL_LABEL = {"2afc": "log10 contrast", "nback": "n", "digitspan": "digits"}
+
+
+def session_track_svg(session, width: int = 420, height: int = 180) -> str:
+    """Live track of a person's session (level per answered trial, green = correct, red = wrong)."""
+    import pandas as pd
+    if not session.history:
+        return "<p class='augbench-play-track'><i>Your track appears here after the first answer.</i></p>"
+    h = pd.DataFrame(session.history).rename(columns={"level": "stimulus"})
+    return (f"<div class='augbench-play-track'>"
+            f"{track_svg(h, None, width, height, label=LEVEL_LABEL.get(session.task, 'level'))}</div>")
 
 
 # ---------------------------------------------------------------------------------------------- panel
@@ -218,6 +240,7 @@ def _play_panel(pexp):
     submit.on_click(lambda e: (answer(entry.value_input or ""), setattr(entry, "value_input", "")))
     stim_box = pn.Column()
     resp_box = pn.Row()
+    live = pn.pane.HTML("", css_classes=["augbench-play-live"])
 
     def render():
         s = pexp.session
@@ -240,6 +263,7 @@ def _play_panel(pexp):
             stim_box[:] = [digits_shown]
             resp_box[:] = [pn.Column(pn.Row(entry, submit), pn.Row(pad.pane, pn.Column(read_btn, clear_btn, read_out)))]
             digits_shown.object = f"`{t.stimulus['digits']}`" if t is not None else ""
+        live.object = session_track_svg(s)
         if s.done:
             resp_box[:] = [pn.pane.Markdown("Session complete.")]
 
@@ -278,7 +302,7 @@ def _play_panel(pexp):
     controls = pn.Param(pexp, parameters=["task", "lang", "n_trials", "participant", "log_path"],
                         widgets={"task": {"name": "Task"}, "lang": {"name": "Language"},
                                  "n_trials": {"name": "Planned trials"}}, show_name=False)
-    return pn.Row(controls, pn.Column(instr, stim_box, resp_box, fb, status))
+    return pn.Row(controls, pn.Column(instr, stim_box, resp_box, fb, status, live))
 
 
 def _dashboard_class():
@@ -412,9 +436,12 @@ def play_widget(task: str = "2afc", lang: str = "en", n_trials: int = 30, log_pa
                "digitspan": []}[task]
     btns = [W.Button(description=label) for label, _ in buttons]
 
+    live = W.HTML()
+
     def render():
         s, t = pexp.session, pexp.trial
         status.value = f"Trial {s.state.n_done + (0 if s.done else 1)}/{s.n_trials}, level {s.level:.2f}"
+        live.value = session_track_svg(s)
         if t is None:
             big.value = "<b>Session complete.</b>"
             return
@@ -451,6 +478,6 @@ def play_widget(task: str = "2afc", lang: str = "en", n_trials: int = 30, log_pa
     keys.observe(on_key, names="value")
     render()
     stim = W.HBox([left, right]) if task == "2afc" else big
-    box = W.VBox([instr, stim, W.HBox(btns + [keys]), fb, status])
+    box = W.VBox([instr, stim, W.HBox(btns + [keys]), fb, status, live])
     box.explorer = pexp
     return box
