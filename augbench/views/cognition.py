@@ -219,7 +219,7 @@ def _play_panel(pexp):
     bm, bn = pn.widgets.Button(label="match"), pn.widgets.Button(label="no match")
     entry = pn.widgets.TextInput(label="Digits (type, then press Enter)", placeholder="e.g. 4821")
     # keyboard responses: every keystroke in this box is one answer (no Enter needed)
-    keybox = pn.widgets.TextInput(label="Keys", placeholder="click here, then press keys", width=220,
+    keybox = pn.widgets.TextInput(label="Keys", placeholder="click here, then press keys", width=300,
                                   css_classes=["augbench-keys"])
     pad, read_btn, clear_btn, read_out = _drawing_pad()
 

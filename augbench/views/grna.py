@@ -125,19 +125,19 @@ def dashboard(**kwargs):
             super().__init__()
             self.designer = GuideDesigner(**params)
             d = self.designer
-            self.locus = pn.widgets.Select(name="Locus", options=d.param.locus.objects, value=d.locus)
-            self.seq = pn.widgets.TextAreaInput(name="Sequence (DNA or FASTA)", value=d.sequence, height=120,
+            self.locus = pn.widgets.Select(label="Locus", options=d.param.locus.objects, value=d.locus)
+            self.seq = pn.widgets.TextAreaInput(label="Sequence (DNA or FASTA)", value=d.sequence, height=120,
                                                 placeholder="paste DNA or FASTA; Locus must be 'custom'")
-            self.upload = pn.widgets.FileInput(name="FASTA file", accept=".fa,.fasta,.fna,.gz,.txt")
-            self.nuclease = pn.widgets.Select(name="Nuclease", options=d.param.nuclease.objects, value=d.nuclease)
-            self.cpam = pn.widgets.TextInput(name="Custom PAM (IUPAC)", value=d.custom_pam)
-            self.clen = pn.widgets.IntInput(name="Custom spacer length", value=d.custom_spacer_len, start=10, end=32)
-            self.cside = pn.widgets.Select(name="Custom PAM side", options=["3prime", "5prime"], value=d.custom_pam_side)
-            self.genome = pn.widgets.Select(name="Off-target genome", options=d.param.genome.objects, value=d.genome)
-            self.mm = pn.widgets.IntSlider(name="Max mismatches", start=0, end=4, value=d.max_mismatches)
-            self.gc = pn.widgets.RangeSlider(name="GC fraction", start=0, end=1, step=0.05,
+            self.upload = pn.widgets.FileInput(label="FASTA file", accept=".fa,.fasta,.fna,.gz,.txt")
+            self.nuclease = pn.widgets.Select(label="Nuclease", options=d.param.nuclease.objects, value=d.nuclease)
+            self.cpam = pn.widgets.TextInput(label="Custom PAM (IUPAC)", value=d.custom_pam)
+            self.clen = pn.widgets.IntInput(label="Custom spacer length", value=d.custom_spacer_len, start=10, end=32)
+            self.cside = pn.widgets.Select(label="Custom PAM side", options=["3prime", "5prime"], value=d.custom_pam_side)
+            self.genome = pn.widgets.Select(label="Off-target genome", options=d.param.genome.objects, value=d.genome)
+            self.mm = pn.widgets.IntSlider(label="Max mismatches", start=0, end=4, value=d.max_mismatches)
+            self.gc = pn.widgets.RangeSlider(label="GC fraction", start=0, end=1, step=0.05,
                                              value=(d.gc_min, d.gc_max))
-            self.polyt = pn.widgets.Checkbox(name="Exclude TTTT", value=d.exclude_poly_t)
+            self.polyt = pn.widgets.Checkbox(label="Exclude TTTT", value=d.exclude_poly_t)
             self.summary = pn.pane.Markdown("", css_classes=["augbench-summary"], sizing_mode="stretch_width")
             self.table = pn.widgets.Tabulator(None, pagination="remote", page_size=15, disabled=True, show_index=False,
                                               css_classes=["augbench-guide-table"], sizing_mode="stretch_width")
