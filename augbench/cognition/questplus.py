@@ -9,9 +9,12 @@ Watson (2017, J Vis 17(3):10, eqs. 9-13):
     \\arg\\min_x E[H(x)] = \\arg\\max_x \\; h\\big(\\bar p(x)\\big) - \\sum_\\theta \\pi(\\theta)\\, h\\big(p(x|\\theta)\\big)
 
 with :math:`h(p) = -p\\ln p - (1-p)\\ln(1-p)` and :math:`\\bar p(x) = \\sum_\\theta \\pi(\\theta) p(x|\\theta)`.
-Both terms are one matrix product of the posterior (n_sessions, n_params) with precomputed tables
-(n_params, 2 n_stimuli + 1), so ten thousand sessions step together, which is where the speed comes from
-(questplus recomputes the full n_stimuli x n_params x n_outcomes posterior every trial).
+Both terms are matrix products of the posterior (n_sessions, n_params) with precomputed tables, so ten
+thousand sessions step together, which is where the speed comes from (questplus recomputes the full
+n_stimuli x n_params x n_outcomes posterior every trial). The second term needs :math:`h(p)` on the whole
+grid (one more column gives the posterior mean threshold); the first needs far less, because guess and
+lapse enter :math:`p = \\gamma + (1-\\gamma-\\lambda) F(x; \\alpha, \\beta)` linearly: the posterior is summed
+over them with weights :math:`1-\\gamma-\\lambda` and multiplied by :math:`F` on the (threshold, slope) grid.
 
 Two more placement objectives serve a threshold that matters more than the other parameters:
 
