@@ -64,9 +64,10 @@ def _grid(name, v):
 
 
 def _binary_entropy(p):
-    q = np.clip(p, 1e-300 if p.dtype == np.float64 else 1e-37, 1.0)
-    r = np.clip(1 - p, 1e-300 if p.dtype == np.float64 else 1e-37, 1.0)
-    return -(p * np.log(q) + (1 - p) * np.log(r))
+    """-p ln p - (1-p) ln(1-p) for p in [0, 1] (0 ln 0 = 0)."""
+    tiny = 1e-300 if p.dtype == np.float64 else 1e-37
+    q = 1.0 - p
+    return -(p * np.log(np.maximum(p, tiny)) + q * np.log(np.maximum(q, tiny)))
 
 
 class QuestPlus(AdaptiveProcedure):
@@ -133,8 +134,9 @@ class QuestPlus(AdaptiveProcedure):
         # grid, a table 1/(n_guesses n_lapses) the size of the likelihood (see _lik_dot)
         Tb, Bb = np.meshgrid(self.grids["threshold"], self.grids["slope"], indexing="ij")
         F = sigmoid(self.stimuli[:, None], Tb.ravel()[None], Bb.ravel()[None], kind)             # (X, T B)
-        self._coef = (1 - G - L).reshape(-1, self.shape[2] * self.shape[3])[0].astype(self.dtype)  # (G L,)
-        self._gam = G.ravel().astype(self.dtype)
+        GL = self.shape[2] * self.shape[3]
+        self._cg = np.ascontiguousarray(np.column_stack([(1 - G - L).reshape(-1, GL)[0],
+                                                         G.reshape(-1, GL)[0]]).astype(self.dtype))   # (G L, 2)
         # the expected entropy term needs h(P(correct | x, theta)) on the whole grid, with one more row holding
         # each grid point's threshold, so the same product gives the posterior mean
         h = np.concatenate([_binary_entropy(lik), T.ravel()[None]], axis=0).astype(self.dtype)  # (X + 1, P)
@@ -179,10 +181,12 @@ class QuestPlus(AdaptiveProcedure):
         return tuple(n for n in PARAMS if self.grids[n].size > 1)
 
     # ---- selection ------------------------------------------------------------------------------
-    def _lik_dot(self, V, coef, gam, F):
+    def _lik_dot(self, V, F):
         """sum_theta V[:, theta] P(correct | x, theta), shape (len(V), n_stimuli); ``F`` is (T B, X)."""
-        red = V.reshape(V.shape[0], -1, coef.size) @ coef                  # (k, T B)
-        return red @ F + (V @ gam)[:, None]
+        k, GL = V.shape[0], self._cg.shape[0]
+        red = V.reshape(k * (V.shape[1] // GL), GL) @ self._cg                # (k T B, 2): weights 1-g-l and g
+        red = red.reshape(k, -1, 2)
+        return red[:, :, 0] @ F + red[:, :, 1].sum(axis=1)[:, None]
 
     def _product(self):
         """posterior x tables: P(correct | x), E[h(P(correct | x, theta))] and the posterior mean threshold."""
@@ -191,17 +195,17 @@ class QuestPlus(AdaptiveProcedure):
             if self._few:
                 with _blas_single_thread() if self._small else _nullcontext():
                     eh = (self._hT @ post.T).T                          # (S, X + 1)
-                    pbar = self._lik_dot(post, self._coef, self._gam, self._FT.T)
+                    pbar = self._lik_dot(post, self._FT.T)
             else:
                 eh = post @ self._h
-                pbar = self._lik_dot(post, self._coef, self._gam, self._F)
+                pbar = self._lik_dot(post, self._F)
             self._prod = (pbar, eh[:, :-1], eh[:, -1])
         return self._prod
 
     def information(self) -> np.ndarray:
         """Expected information gain (nats) about all parameters jointly, shape (n_sessions, n_stimuli)."""
         pbar, eh, _ = self._product()
-        return _binary_entropy(np.clip(pbar, 0.0, 1.0)) - eh
+        return _binary_entropy(np.minimum(np.maximum(pbar, 0.0), 1.0)) - eh
 
     def expected_entropy(self) -> np.ndarray:
         """Expected posterior entropy after a trial at each stimulus (Watson 2017 eq. 13), (n_sessions, n_stimuli)."""
@@ -222,7 +226,7 @@ class QuestPlus(AdaptiveProcedure):
         a = self._target
         F = self._FT.T if self._few else self._F
         with _blas_single_thread() if (self._few and self._small) else _nullcontext():
-            prod = self._lik_dot(np.concatenate([post, post * a], axis=0), self._coef, self._gam, F)   # (2S, X)
+            prod = self._lik_dot(np.concatenate([post, post * a], axis=0), F)   # (2S, X)
         S = self.n_sessions
         z1, m1 = prod[:S], prod[S:]
         mu = (post @ a)[:, None]
@@ -298,7 +302,11 @@ class QuestPlus(AdaptiveProcedure):
 
     def _update(self, x, r, mask):
         rows = self._pending_idx + np.where(r, 0, self.stimuli.size)
-        if mask.all():
+        if self.n_sessions == 1 and mask[0]:          # one session: a view of the row, no copy
+            post = self.posterior[0]
+            post *= self._both[int(rows[0])]
+            post /= post.sum()
+        elif mask.all():
             post = self.posterior
             post *= self._both[rows]
             post /= post.sum(axis=1, keepdims=True)
