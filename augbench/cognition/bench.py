@@ -125,9 +125,10 @@ def summarize(ds, observer, checkpoints=(20, 40, 80)):
         ``crb_sd`` (sqrt of the Cramér-Rao bound with the other parameters known, stimulus unit),
         ``efficiency`` (CRB/MSE, 1), ``crb_free_sd`` and ``efficiency_free`` (the same against the bound for the
         parameters the procedure actually estimates, e.g. threshold + slope for Psi), ``free_params`` (str),
-        ``efficiency_free_lo``, ``efficiency_free_hi`` (95 % Monte Carlo interval of ``efficiency_free``, from the
-        standard error of the MSE over sessions), ``info_fraction`` (Fisher information about the threshold collected by the stimuli presented,
-        as a fraction of N trials at the best stimulus; with the other parameters known),
+        ``efficiency_free_lo``, ``efficiency_free_hi`` (95 % Monte Carlo interval of ``efficiency_free``, from
+        the standard error of the MSE over sessions), ``info_fraction`` (Fisher information about the threshold
+        collected by the stimuli presented, as a fraction of N trials at the best stimulus; other parameters
+        known),
         ``seconds`` (wall time of the whole simulation, s), ``n_sessions`` (int).
     """
     import pandas as pd
@@ -161,7 +162,8 @@ def summarize(ds, observer, checkpoints=(20, 40, 80)):
                          crb_free_sd=np.sqrt(crb_free), efficiency_free=crb_free / mse, free_params=",".join(free),
                          efficiency_free_lo=crb_free / (mse + 1.96 * mse_se),
                          efficiency_free_hi=crb_free / max(mse - 1.96 * mse_se, 1e-300),
-                         info_fraction=float(cum_info[n - 1] / cum_max[n - 1]), seconds=ds.attrs["seconds"], n_sessions=int(ds.sizes["session"])))
+                         info_fraction=float(cum_info[n - 1] / cum_max[n - 1]), seconds=ds.attrs["seconds"],
+                         n_sessions=int(ds.sizes["session"])))
     return pd.DataFrame(rows)
 
 
@@ -204,7 +206,7 @@ def ideal_placement(observer, thresholds, *, prior=None, n_sessions=None):
     from augbench.cognition.questplus import QuestPlus
     pr = observer.params(0)
     a, b = float(pr["threshold"]), float(pr["slope"])
-    xs = a + np.linspace(-6, 6, 12001) / b
+    xs = a * np.logspace(-1.5, 1, 12001) if observer.kind == "weibull" else a + np.linspace(-6, 6, 12001) / b
     best = xs[np.argmax(fisher_information(xs, a, b, pr["guess"], pr["lapse"], observer.kind))]
     qp = QuestPlus([best], thresholds, b, float(pr["guess"]), float(pr["lapse"]), kind=observer.kind,
                    prior=None if prior is None else np.asarray(prior, float).reshape(-1, 1, 1, 1),
