@@ -126,9 +126,9 @@ class QuestPlus(AdaptiveProcedure):
         # likelihood of "correct", (n_stimuli, n_params)
         lik = psychometric(self.stimuli[:, None], T.ravel()[None], B.ravel()[None], G.ravel()[None],
                            L.ravel()[None], kind)
-        self.likelihood = np.ascontiguousarray(lik.astype(self.dtype))
         # rows 0..X-1: P(correct | x, theta); rows X..2X-1: P(wrong | x, theta)
         self._both = np.ascontiguousarray(np.concatenate([lik, 1 - lik], axis=0).astype(self.dtype))
+        self.likelihood = self._both[:self.stimuli.size]          # a view: P(correct | x, theta), (X, P)
         # P(correct | x, theta) = guess + (1 - guess - lapse) F(x; threshold, slope): the guess and lapse axes
         # enter linearly, so sum_theta v(theta) P(correct | x, theta) needs F only on the (threshold, slope)
         # grid, a table 1/(n_guesses n_lapses) the size of the likelihood (see _lik_dot)
