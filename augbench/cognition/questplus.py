@@ -145,7 +145,8 @@ class QuestPlus(AdaptiveProcedure):
         self._few = self.n_sessions < 256
         self._small = h.size < 2 ** 17
         if self._few:
-            self._hT, self._FT = np.ascontiguousarray(h), np.ascontiguousarray(F.astype(self.dtype))
+            self._hT = np.ascontiguousarray(h)
+            self._F = np.ascontiguousarray(F.astype(self.dtype)).T                       # (T B, X) view
         else:
             self._h, self._F = np.ascontiguousarray(h.T), np.ascontiguousarray(F.T.astype(self.dtype))
         if self.objective == "variance":
@@ -181,24 +182,24 @@ class QuestPlus(AdaptiveProcedure):
         return tuple(n for n in PARAMS if self.grids[n].size > 1)
 
     # ---- selection ------------------------------------------------------------------------------
-    def _lik_dot(self, V, F):
-        """sum_theta V[:, theta] P(correct | x, theta), shape (len(V), n_stimuli); ``F`` is (T B, X)."""
+    def _blas(self):
+        """Threading for this object's products: one BLAS thread for the small tables of a few sessions."""
+        return _blas_single_thread() if (self._few and self._small) else _nullcontext()
+
+    def _lik_dot(self, V):
+        """sum_theta V[:, theta] P(correct | x, theta), shape (len(V), n_stimuli)."""
         k, GL = V.shape[0], self._cg.shape[0]
         red = V.reshape(k * (V.shape[1] // GL), GL) @ self._cg                # (k T B, 2): weights 1-g-l and g
         red = red.reshape(k, -1, 2)
-        return red[:, :, 0] @ F + red[:, :, 1].sum(axis=1)[:, None]
+        return red[:, :, 0] @ self._F + red[:, :, 1].sum(axis=1)[:, None]
 
     def _product(self):
         """posterior x tables: P(correct | x), E[h(P(correct | x, theta))] and the posterior mean threshold."""
         if getattr(self, "_prod", None) is None:
             post = self.posterior
-            if self._few:
-                with _blas_single_thread() if self._small else _nullcontext():
-                    eh = (self._hT @ post.T).T                          # (S, X + 1)
-                    pbar = self._lik_dot(post, self._FT.T)
-            else:
-                eh = post @ self._h
-                pbar = self._lik_dot(post, self._F)
+            with self._blas():
+                eh = (self._hT @ post.T).T if self._few else post @ self._h   # (S, X + 1)
+                pbar = self._lik_dot(post)
             self._prod = (pbar, eh[:, :-1], eh[:, -1])
         return self._prod
 
@@ -224,9 +225,8 @@ class QuestPlus(AdaptiveProcedure):
     def _variance_gain(self):
         post = self.posterior
         a = self._target
-        F = self._FT.T if self._few else self._F
-        with _blas_single_thread() if (self._few and self._small) else _nullcontext():
-            prod = self._lik_dot(np.concatenate([post, post * a], axis=0), F)   # (2S, X)
+        with self._blas():
+            prod = self._lik_dot(np.concatenate([post, post * a], axis=0))   # (2S, X)
         S = self.n_sessions
         z1, m1 = prod[:S], prod[S:]
         mu = (post @ a)[:, None]
@@ -240,7 +240,7 @@ class QuestPlus(AdaptiveProcedure):
         post = self.posterior.reshape((S,) + self.shape).transpose((0,) + tuple(1 + i for i in self._perm))
         post = post.reshape(S, self._n_int, -1)
         marg = post.sum(axis=2)                                                 # (S, I)
-        with _blas_single_thread() if (self._few and self._small) else _nullcontext():
+        with self._blas():
             m1 = np.matmul(np.ascontiguousarray(post.transpose(1, 0, 2)), self._lik_int)   # (I, S, X)
         m0 = marg.T[:, :, None] - m1
         z1 = m1.sum(axis=0)
