@@ -430,7 +430,7 @@ def play_widget(task: str = "2afc", lang: str = "en", n_trials: int = 30, log_pa
     big = W.HTML()
     fb = W.HTML()
     status = W.HTML()
-    keys = W.Text(placeholder={"2afc": "type 1 or 2, Enter", "nback": "type m (match) or n, Enter",
+    keys = W.Text(placeholder={"2afc": "type 1 or 2 (F / J), Enter", "nback": "type m (match) or n, Enter",
                                "digitspan": "type the digits, Enter"}[task], description="Key")
     buttons = {"2afc": [("1 (left)", "1"), ("2 (right)", "2")], "nback": [("match", "match"), ("no match", "nomatch")],
                "digitspan": []}[task]
@@ -469,8 +469,7 @@ def play_widget(task: str = "2afc", lang: str = "en", n_trials: int = 30, log_pa
         v = change["new"].strip().lower()
         if not v:
             return
-        if task == "nback":
-            v = {"m": "match", "n": "nomatch"}.get(v, v)
+        v = KEYMAP.get(task, {}).get(v, v)          # the same keys as the Panel player
         keys.value = ""
         answer(v)
 
