@@ -133,7 +133,7 @@ def summarize(ds, observer, checkpoints=(20, 40, 80)):
     """
     import pandas as pd
 
-    from augbench.cognition.psychometric import fisher_information
+    from augbench.cognition.psychometric import fisher_information, most_informative_stimulus
 
     kind = ds.attrs["estimand_kind"]
     estimand = (kind, None if kind == "threshold" else ds.attrs["estimand_p"])
@@ -145,7 +145,7 @@ def summarize(ds, observer, checkpoints=(20, 40, 80)):
         pr = observer.params(t)
         args = (pr["threshold"], pr["slope"], pr["guess"], pr["lapse"], observer.kind)
         info[:, t] = fisher_information(x[:, t], *args)
-        imax[t] = 1.0 / float(cramer_rao_bound(1, *args))
+        imax[t] = most_informative_stimulus(*args)[1]
     cum_info, cum_max = np.cumsum(info, axis=1).mean(axis=0), np.cumsum(imax)
     for n in checkpoints:
         n = check_int("checkpoint", n, 1, int(ds.sizes["trial"]))
@@ -202,12 +202,11 @@ def ideal_placement(observer, thresholds, *, prior=None, n_sessions=None):
     QuestPlus
         With a one-value stimulus grid, so every trial is at the optimum.
     """
-    from augbench.cognition.psychometric import fisher_information
+    from augbench.cognition.psychometric import most_informative_stimulus
     from augbench.cognition.questplus import QuestPlus
     pr = observer.params(0)
-    a, b = float(pr["threshold"]), float(pr["slope"])
-    xs = a * np.logspace(-1.5, 1, 12001) if observer.kind == "weibull" else a + np.linspace(-6, 6, 12001) / b
-    best = xs[np.argmax(fisher_information(xs, a, b, pr["guess"], pr["lapse"], observer.kind))]
+    b = float(pr["slope"])
+    best, _ = most_informative_stimulus(float(pr["threshold"]), b, pr["guess"], pr["lapse"], observer.kind)
     qp = QuestPlus([best], thresholds, b, float(pr["guess"]), float(pr["lapse"]), kind=observer.kind,
                    prior=None if prior is None else np.asarray(prior, float).reshape(-1, 1, 1, 1),
                    n_sessions=n_sessions)

@@ -31,7 +31,7 @@ from augbench._validate import check_int, check_option, check_range
 
 __all__ = ["KINDS", "sigmoid", "psychometric", "intensity_at", "check_asymptotes", "updown_target",
            "weighted_updown_target", "dprime_yesno", "dprime_2afc", "pc_2afc", "fisher_information",
-           "cramer_rao_bound", "cramer_rao_bound_joint"]
+           "stimulus_grid", "most_informative_stimulus", "cramer_rao_bound", "cramer_rao_bound_joint"]
 
 KINDS = ("weibull", "gumbel", "logistic", "normal")
 
@@ -249,6 +249,29 @@ def fisher_information(x, threshold, slope, guess=0.5, lapse=0.0, kind: str = "g
     return np.where(np.isfinite(out), out, 0.0)
 
 
+def stimulus_grid(threshold, slope, kind: str = "gumbel", n: int = 4001) -> np.ndarray:
+    """Default grid to search for informative stimuli: threshold ± 6/slope, or for the linear-unit Weibull
+    threshold x 10**-1.5 to threshold x 10 (log-spaced)."""
+    if kind == "weibull":
+        return threshold * np.logspace(-1.5, 1, n)
+    return threshold + np.linspace(-6, 6, n) / slope
+
+
+def most_informative_stimulus(threshold, slope, guess=0.5, lapse=0.0, kind: str = "gumbel", stimuli=None):
+    """The stimulus carrying the most Fisher information about the threshold (others known), and that information.
+
+    Returns
+    -------
+    (float, float)
+        ``x`` (stimulus unit) and ``I(x)`` (1/(stimulus unit)**2), maximised over ``stimuli``
+        (default :func:`stimulus_grid`).
+    """
+    x = np.asarray(stimulus_grid(threshold, slope, kind) if stimuli is None else stimuli, float)
+    info = fisher_information(x, threshold, slope, guess, lapse, kind)
+    i = int(np.argmax(info))
+    return float(x[i]), float(info[i])
+
+
 def cramer_rao_bound(n_trials, threshold, slope, guess=0.5, lapse=0.0, kind: str = "gumbel",
                      stimuli=None):
     """Smallest variance of an unbiased threshold estimate after ``n_trials`` trials (others known).
@@ -269,12 +292,7 @@ def cramer_rao_bound(n_trials, threshold, slope, guess=0.5, lapse=0.0, kind: str
         Variance bound, in (stimulus unit)**2; ``sqrt`` of it is the best achievable RMSE.
     """
     check_asymptotes(guess, lapse, where="cramer_rao_bound")
-    if stimuli is None:
-        if kind == "weibull":
-            stimuli = threshold * np.logspace(-1.5, 1, 4001)
-        else:
-            stimuli = threshold + np.linspace(-6, 6, 4001) / slope
-    imax = np.max(fisher_information(np.asarray(stimuli, float), threshold, slope, guess, lapse, kind))
+    _, imax = most_informative_stimulus(threshold, slope, guess, lapse, kind, stimuli)
     return 1.0 / (np.asarray(n_trials, dtype=float) * imax)
 
 
@@ -318,10 +336,7 @@ def cramer_rao_bound_joint(n_trials, threshold, slope, guess=0.5, lapse=0.0, kin
         raise ValueError(f"free={free!r} must include 'threshold'")
     check_asymptotes(guess, lapse, where="cramer_rao_bound_joint")
     free = ("threshold",) + tuple(f for f in free if f != "threshold")
-    if stimuli is None:
-        stimuli = threshold * np.logspace(-1.5, 1, 401) if kind == "weibull" else \
-            threshold + np.linspace(-6, 6, 401) / slope
-    x = np.asarray(stimuli, float)
+    x = np.asarray(stimulus_grid(threshold, slope, kind, 401) if stimuli is None else stimuli, float)
     p = psychometric(x, threshold, slope, guess, lapse, kind)
     v = np.clip(p * (1 - p), 1e-300, None)
     G = _gradients(x, threshold, slope, guess, lapse, kind, free)          # (k, n)
